@@ -1,0 +1,67 @@
+"""The Hyperband tuner over DPRNN separators, driven by the memory-aware oracle."""
+from __future__ import annotations
+
+import gc
+
+import keras
+import keras_tuner as kt
+
+from .config import ProjectConfig
+from .oracle import MemoryAwareHyperbandOracle
+from .space import MemoryBudget
+
+OBJECTIVE = kt.Objective("val_si_snri", direction="max")
+
+
+def make_oracle(cfg: ProjectConfig) -> MemoryAwareHyperbandOracle:
+    s = cfg.search
+    return MemoryAwareHyperbandOracle(
+        objective=OBJECTIVE, max_epochs=s.max_epochs, factor=s.factor,
+        hyperband_iterations=s.hyperband_iterations, seed=s.seed,
+        max_retries_per_trial=s.max_retries_per_trial,
+        max_consecutive_failed_trials=s.max_consecutive_failed_trials,
+        feasibility=MemoryBudget(cfg))
+
+
+class DPRNNHyperband(kt.Hyperband):
+    """kt.Hyperband with our oracle (passed through kt.Tuner.__init__, as Hyperband builds its own)."""
+
+    def __init__(self, oracle, hypermodel, **kwargs):
+        kt.Tuner.__init__(self, oracle=oracle, hypermodel=hypermodel, **kwargs)
+
+    def run_trial(self, trial, *args, **kwargs):
+        self.hypermodel.trial_dir = self.get_trial_dir(trial.trial_id)
+        return super().run_trial(trial, *args, **kwargs)
+
+    def on_trial_end(self, trial):
+        super().on_trial_end(trial)
+        # Free the trial's graph and weights before the next one is built.
+        keras.backend.clear_session()
+        gc.collect()
+
+
+def hyperband_plan(max_epochs: int, factor: int, iterations: int = 1) -> list[dict]:
+    """Brackets as keras-tuner's HyperbandOracle runs them: [{bracket, rounds: [(trials, epochs)]}].
+
+    Uses the oracle's own size/epoch formulas so the plan cannot disagree with the search.
+    """
+    oracle = kt.oracles.HyperbandOracle(objective=OBJECTIVE, max_epochs=max_epochs, factor=factor)
+    brackets = []
+    for _ in range(iterations):
+        for bracket in reversed(range(oracle._get_num_brackets())):
+            rounds = [(oracle._get_size(bracket, r), oracle._get_epochs(bracket, r))
+                      for r in range(oracle._get_num_rounds(bracket))]
+            brackets.append({"bracket": bracket, "rounds": rounds})
+    return brackets
+
+
+def plan_epochs(plan: list[dict]) -> tuple[int, int]:
+    """(trials, epochs trained in total): a promoted trial trains from its parent's last epoch."""
+    trials = epochs = 0
+    for bracket in plan:
+        previous = 0
+        for size, until in bracket["rounds"]:
+            trials += size
+            epochs += size * (until - previous)
+            previous = until
+    return trials, epochs
