@@ -25,17 +25,13 @@ def reset_peak(device: str = "CPU:0") -> None:
         pass
 
 
-def make_trainable(config: DPRNNConfig, learning_rate: float = 1e-3, clipnorm: float = 5.0, **compile_kwargs):
-    """A model compiled with the original training recipe."""
-    import keras
-
-    from .losses import pit_neg_si_snr
+def make_trainable(config: DPRNNConfig, learning_rate: float = 1e-3, clipnorm: float = 5.0,
+                   recompute: bool = False, **compile_kwargs):
+    """A model compiled with the original training recipe (Adam, clipnorm 5, PIT negative SI-SNR)."""
     from .model import build_model
+    from .training import compile_separator
 
-    model = build_model(config)
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=clipnorm), loss=pit_neg_si_snr,
-                  **compile_kwargs)
-    return model
+    return compile_separator(build_model(config, recompute=recompute), learning_rate, clipnorm, **compile_kwargs)
 
 
 def bench_training_step(config: DPRNNConfig, batch_size: int = 2, segment_samples: int = 4096,

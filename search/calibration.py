@@ -31,7 +31,7 @@ def measure_training_peak(config: DPRNNConfig, batch_size: int, samples: int, de
 
     keras.backend.clear_session()
     with tf.device(device):
-        model = make_trainable(config, recompute=recompute) if recompute else make_trainable(config)
+        model = make_trainable(config, recompute=recompute)
         rng = np.random.default_rng(0)
         sources = rng.standard_normal((batch_size, config.num_speakers, samples)).astype(np.float32) * 0.1
         mixture = sources.sum(axis=1)

@@ -1,6 +1,9 @@
+import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 import numpy as np
 import pytest
@@ -9,6 +12,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED_DIR = os.path.join(os.path.dirname(ROOT), "shared", "seed")
 SEED_CHECKPOINT = os.path.join(SEED_DIR, "state_epoch_92.h5")
 SEED_REFERENCE = os.path.join(SEED_DIR, "reference_io_4s.npz")
+SMOKE = os.path.join(ROOT, "configs", "smoke.yaml")
 
 sys.path.insert(0, ROOT)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -41,3 +45,35 @@ def demo_corpus(tmp_path_factory):
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)
+
+
+def completed_scores(project_dir):
+    scores = {}
+    for name in sorted(os.listdir(project_dir)):
+        path = os.path.join(project_dir, name, "trial.json")
+        if name.startswith("trial_") and os.path.isfile(path):
+            with open(path) as f:
+                trial = json.load(f)
+            if trial["status"] == "COMPLETED":
+                scores[trial["trial_id"]] = trial["score"]
+    return scores
+
+
+@pytest.fixture(scope="session")
+def smoke_search(tmp_path_factory):
+    """The smoke search, SIGKILLed after two completed trials, then finished by the same command."""
+    base = tmp_path_factory.mktemp("search")
+    args = [sys.executable, "-m", "search", "launch", "--config", SMOKE, "--data-root", str(base / "data"),
+            "--trials-dir", str(base / "trials"), "--project", "smoke"]
+    project = base / "trials" / "smoke"
+    first = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.time() + 300
+    while len(completed_scores(project) if project.exists() else {}) < 2:
+        assert first.poll() is None, first.stdout.read()
+        assert time.time() < deadline, "no trial completed in 5 minutes"
+        time.sleep(0.5)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    before = completed_scores(project)
+    second = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    return {"project": str(project), "before": before, "result": second, "args": args, "base": base}

@@ -1,0 +1,139 @@
+"""The search end to end through the command line: launch, SIGKILL, resume, inspect; the oracle on
+its own; refusals."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT, SMOKE, completed_scores, run_cli
+
+SMOKE_TRIALS = 6          # Hyperband max_epochs=3, factor=3: brackets of 3+1 and 2 trials
+
+
+def test_resumed_search_finishes_every_planned_trial(smoke_search):
+    result = smoke_search["result"]
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "resuming search" in result.stdout
+    assert "Hyperband plan" in result.stdout and "total: 6 trials" in result.stdout
+    assert "Complete" in result.stdout                      # keras-tuner's own progress lines
+    after = completed_scores(smoke_search["project"])
+    assert len(after) == SMOKE_TRIALS
+    for trial_id, score in smoke_search["before"].items():  # finished trials keep their scores
+        assert after[trial_id] == score
+
+
+def test_project_folder_is_a_keras_tuner_project_with_config_and_subsets(smoke_search):
+    project = smoke_search["project"]
+    for name in ("oracle.json", "config.yaml", "subset_train.txt", "subset_valid.txt"):
+        assert os.path.isfile(os.path.join(project, name)), name
+    with open(os.path.join(project, "subset_train.txt")) as f:
+        assert len(f.read().split()) == 24
+    with open(os.path.join(project, "trial_0000", "trial.json")) as f:
+        values = json.load(f)["hyperparameters"]["values"]
+    assert set(values) >= {"blocks", "chunk_size", "hidden_units", "norm_scaling", "memory/peak_gb"}
+    assert 0 < values["memory/peak_gb"] <= 11
+
+
+def test_inspect_json_csv_and_plot(smoke_search, tmp_path):
+    csv_path, png_path = tmp_path / "t.csv", tmp_path / "t.png"
+    result = run_cli("search", "inspect", smoke_search["project"], "--json", "--csv", str(csv_path),
+                     "--plot", str(png_path))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert len(summary["trials"]) == SMOKE_TRIALS
+    best = summary["best"]
+    assert best["score"] == max(t["score"] for t in summary["trials"] if t["score"] is not None)
+    assert {"trial_id", "status", "hyperparameters", "score", "memory_gb", "epochs"} <= set(summary["trials"][0])
+    assert csv_path.read_text().count("\n") == SMOKE_TRIALS + 1
+    assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    table = run_cli("search", "inspect", smoke_search["project"])
+    assert "best: trial" in table.stdout and "completed 6" in table.stdout
+
+
+def test_resume_with_a_changed_setting_is_refused(smoke_search, tmp_path):
+    changed = tmp_path / "smoke.yaml"
+    changed.write_text(open(SMOKE).read().replace("max_epochs: 3", "max_epochs: 9"))
+    args = smoke_search["args"]
+    result = run_cli("search", "launch", "--config", str(changed), *args[args.index("--data-root"):])
+    assert result.returncode == 1
+    assert "search.max_epochs changed from 3 to 9" in result.stderr and "--overwrite" in result.stderr
+
+
+def test_a_space_that_cannot_fit_stops_before_starting(tmp_path):
+    tight = tmp_path / "tight.yaml"
+    tight.write_text(open(SMOKE).read().replace("memory_gb: 11", "memory_gb: 0.5"))
+    result = run_cli("search", "launch", "--config", str(tight), "--trials-dir", str(tmp_path / "trials"),
+                     "--data-root", str(tmp_path / "data"))
+    assert result.returncode == 1
+    assert "no configuration of the space fits 0.5 GB" in result.stderr
+    assert "smallest estimate is" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "trials").exists()
+
+
+def test_inspect_refuses_a_folder_that_is_not_a_search(tmp_path):
+    result = run_cli("search", "inspect", str(tmp_path))
+    assert result.returncode == 1
+    assert "not a keras-tuner search" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_inspect_reads_a_plain_keras_tuner_project(tmp_path):
+    """A project written by another program: keras-tuner's RandomSearch on a toy model."""
+    script = f"""
+import numpy as np, keras, keras_tuner as kt
+def build(hp):
+    m = keras.Sequential([keras.Input((3,)), keras.layers.Dense(hp.Choice("units", [2, 4, 8])), keras.layers.Dense(1)])
+    m.compile(optimizer=keras.optimizers.Adam(hp.Float("lr", 1e-3, 1e-1, sampling="log")), loss="mse")
+    return m
+x = np.random.default_rng(0).standard_normal((64, 3)); y = x.sum(axis=1, keepdims=True)
+t = kt.RandomSearch(build, objective="val_loss", max_trials=4, directory={str(tmp_path)!r}, project_name="toy", seed=1)
+t.search(x, y, validation_split=0.25, epochs=2, verbose=0)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    result = run_cli("search", "inspect", str(tmp_path / "toy"), "--json", "--plot", str(tmp_path / "toy.png"))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["objective"] == "val_loss" and summary["direction"] == "min"
+    assert len(summary["trials"]) == 4
+    assert summary["best"]["score"] == min(t["score"] for t in summary["trials"])
+    assert set(summary["best"]["hyperparameters"]) == {"units", "lr"}
+
+
+def test_memory_aware_oracle_only_samples_what_fits(tmp_path):
+    """The oracle alone, with a fake objective: no model is trained."""
+    import keras_tuner as kt
+    from search.oracle import MemoryAwareHyperbandOracle
+
+    hp = kt.HyperParameters()
+    hp.Choice("blocks", [1, 2, 3, 4, 5, 6])
+    hp.Choice("hidden_units", [64, 128])
+    fits = lambda values: (values["blocks"] * values["hidden_units"] <= 256, values["blocks"] * 2**30)
+    oracle = MemoryAwareHyperbandOracle(objective=kt.Objective("score", "max"), max_epochs=9, factor=3,
+                                        hyperparameters=hp, seed=0, feasibility=fits)
+    oracle._set_project_dir(str(tmp_path), "oracle")
+    seen = []
+    for _ in range(40):
+        trial = oracle.create_trial("tuner0")
+        if trial.status == "STOPPED":
+            break
+        if trial.status == "IDLE":
+            continue
+        values = trial.hyperparameters.values
+        assert values["blocks"] * values["hidden_units"] <= 256
+        assert values["memory/peak_gb"] == values["blocks"]
+        seen.append((values["blocks"], values["hidden_units"]))
+        oracle.update_trial(trial.trial_id, {"score": float(values["blocks"])}, step=values["tuner/epochs"])
+        trial.status = "COMPLETED"
+        oracle.end_trial(trial)
+    # every feasible point is sampled (then promoted), none of the others
+    assert set(seen) == {(1, 64), (2, 64), (3, 64), (4, 64), (1, 128), (2, 128)}
+    assert oracle.rejected > 0
+    nothing = MemoryAwareHyperbandOracle(objective=kt.Objective("score", "max"), max_epochs=3, factor=3,
+                                         hyperparameters=hp, seed=0, feasibility=lambda v: (False, 0),
+                                         max_attempts=50)
+    nothing._set_project_dir(str(tmp_path), "nothing")
+    assert nothing.create_trial("tuner0").status == "STOPPED"
