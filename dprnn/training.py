@@ -83,6 +83,24 @@ def step_decay(learning_rate: float, decay: float, every: int):
     return keras.callbacks.LearningRateScheduler(schedule)
 
 
+def configure_precision(mixed_precision: bool) -> None:
+    """mixed_float16 on GPUs: float16 activations, float32 weights; SI-SNR and gLN stay float32."""
+    keras.mixed_precision.set_global_policy("mixed_float16" if mixed_precision else "float32")
+
+
+def distribution_strategy(enabled: bool):
+    """MirroredStrategy over all visible GPUs (one replica on a CPU), or None."""
+    if not enabled:
+        return None
+    import tensorflow as tf
+    return tf.distribute.MirroredStrategy()
+
+
+def strategy_scope(strategy):
+    import contextlib
+    return strategy.scope() if strategy is not None else contextlib.nullcontext()
+
+
 def compile_separator(model, learning_rate: float, clipnorm: float, jit_compile: bool = False,
                       mixed_precision: bool = False):
     from .losses import pit_neg_si_snr

@@ -18,6 +18,9 @@ CALIBRATION_GRID = [
     (DPRNNConfig(encoder_filters=16, encoder_kernel=8, chunk_size=64, hidden_units=160, blocks=2,
                  norm_scaling="channel"), 1, 24000),
     (DPRNNConfig(encoder_filters=64, encoder_kernel=2, chunk_size=256, hidden_units=64, blocks=1), 1, 16000),
+    (DPRNNConfig(encoder_filters=24, encoder_kernel=4, chunk_size=64, hidden_units=48, blocks=4,
+                 norm_scaling="channel"), 2, 8000),
+    (DPRNNConfig(encoder_filters=96, encoder_kernel=16, chunk_size=32, hidden_units=64, blocks=2), 3, 12000),
 ]
 
 

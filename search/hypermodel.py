@@ -37,8 +37,6 @@ class DPRNNHyperModel(kt.HyperModel):
 
     def build(self, hp):
         model_cfg, train = self.cfg.resolve(hp.values)
-        if self.cfg.train.mixed_precision:
-            keras.mixed_precision.set_global_policy("mixed_float16")
         model = build_model(model_cfg, info=data_info(self.cfg), recompute=self.cfg.train.recompute)
         return compile_separator(model, train["learning_rate"], self.cfg.train.clipnorm,
                                  jit_compile=self.cfg.train.jit_compile,

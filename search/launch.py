@@ -8,6 +8,7 @@ import time
 import keras
 
 from dprnn.errors import DPRNNError
+from dprnn.training import configure_precision, distribution_strategy
 
 from .config import load_config
 from .data import open_data, prepare_data
@@ -77,8 +78,10 @@ def launch(config_path: str, data_root: str | None = None, trials_dir: str = "tr
         step = warmup_step_seconds(cfg, largest, data)
     print(format_plan(cfg, step, _validation_seconds(step, cfg, data.valid_examples) if step else None), flush=True)
 
+    configure_precision(cfg.train.mixed_precision)
     tuner = DPRNNHyperband(make_oracle(cfg), DPRNNHyperModel(cfg, data, verbose=verbose),
-                           directory=trials_dir, project_name=project, overwrite=False)
+                           directory=trials_dir, project_name=project, overwrite=False,
+                           distribution_strategy=distribution_strategy(cfg.train.distribute))
     start = time.time()
     try:
         tuner.search(callbacks=[keras.callbacks.TensorBoard(os.path.join(project_dir, "logs"),

@@ -16,7 +16,8 @@ from dprnn.jsonio import write_json, write_text
 from dprnn.model import build_model
 from dprnn.modelio import save_model
 from dprnn.pipeline import AudioCache, evaluation_examples, training_dataset
-from dprnn.training import EpochHistory, FailOnNaN, ValidationMetrics, compile_separator, step_decay
+from dprnn.training import (EpochHistory, FailOnNaN, ValidationMetrics, compile_separator, configure_precision,
+                            distribution_strategy, step_decay, strategy_scope)
 
 from .config import ProjectConfig
 from .data import GB, corpus_of, data_info
@@ -88,9 +89,11 @@ def retrain(project_dir: str, trial_id: str | None = None, epochs: int | None = 
     done_path = os.path.join(out_dir, "training_done.json")
     weights_path = os.path.join(out_dir, "best.weights.h5")
     keras.utils.set_random_seed(t.seed)
-    model = build_model(model_cfg, info={**data_info(cfg), "trial": trial["trial_id"]}, recompute=t.recompute)
-    compile_separator(model, train["learning_rate"], t.clipnorm, jit_compile=t.jit_compile,
-                      mixed_precision=t.mixed_precision)
+    configure_precision(t.mixed_precision)
+    with strategy_scope(distribution_strategy(t.distribute)):
+        model = build_model(model_cfg, info={**data_info(cfg), "trial": trial["trial_id"]}, recompute=t.recompute)
+        compile_separator(model, train["learning_rate"], t.clipnorm, jit_compile=t.jit_compile,
+                          mixed_precision=t.mixed_precision)
     start = time.time()
     if not os.path.isfile(done_path):
         print(f"retraining trial {trial['trial_id']} ({', '.join(f'{k}={v}' for k, v in values.items())}) on "

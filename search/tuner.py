@@ -2,15 +2,30 @@
 from __future__ import annotations
 
 import gc
+import json
 
 import keras
 import keras_tuner as kt
+from keras_tuner.src import utils as _kt_utils
+
+from dprnn.jsonio import write_text
 
 from .config import ProjectConfig
 from .oracle import MemoryAwareHyperbandOracle
 from .space import MemoryBudget
 
 OBJECTIVE = kt.Objective("val_si_snri", direction="max")
+
+
+def _atomic_save_json(path, obj):
+    # keras-tuner writes oracle.json, tuner0.json and trial.json in place; a SIGKILL during a write
+    # would leave a truncated file that stops every later resume. Same contract, written atomically.
+    text = json.dumps(obj)
+    write_text(str(path), text)
+    return text
+
+
+_kt_utils.save_json = _atomic_save_json
 
 
 def make_oracle(cfg: ProjectConfig) -> MemoryAwareHyperbandOracle:

@@ -99,3 +99,20 @@ def test_recompute_lowers_the_measured_cpu_peak_as_predicted():
 
 
 CPU_TOLERANCE = float(os.environ.get("DPRNN_CPU_TOLERANCE", "0.2"))
+
+
+def test_calibrate_writes_a_profile_that_loads(tmp_path):
+    from search.calibrate_cli import calibrate
+    grid = [(DPRNNConfig(encoder_filters=16, chunk_size=32, hidden_units=16, blocks=1), 1, 4000),
+            (DPRNNConfig(encoder_filters=32, chunk_size=64, hidden_units=32, blocks=2), 2, 4000),
+            (DPRNNConfig(encoder_filters=24, encoder_kernel=4, chunk_size=32, hidden_units=64, blocks=1), 2, 8000),
+            (DPRNNConfig(encoder_filters=16, encoder_kernel=8, chunk_size=32, hidden_units=32, blocks=3,
+                         norm_scaling="channel"), 1, 8000)]
+    out = tmp_path / "mine.yaml"
+    calibrate("CPU:0", str(out), grid=grid, progress=lambda m: None)
+    profile = load_profile(str(out))
+    assert profile.name == "mine" and profile.lstm + profile.activations > 0
+    config, batch, samples = grid[1]
+    from search.calibration import measure_training_peak
+    assert estimate_peak_bytes(config, batch, samples, profile) == pytest.approx(
+        measure_training_peak(config, batch, samples), rel=0.35)
