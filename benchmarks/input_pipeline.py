@@ -13,11 +13,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from dprnn.cli_common import quiet_tensorflow  # noqa: E402
-
-quiet_tensorflow()
-
-from dprnn import DPRNNConfig  # noqa: E402
+from dprnn import DPRNNConfig  # noqa: E402  (importing dprnn keeps TensorFlow quiet)
 from dprnn.bench import bench_training_step  # noqa: E402
 from dprnn.corpus import Corpus  # noqa: E402
 from dprnn.pipeline import AudioCache, training_dataset  # noqa: E402

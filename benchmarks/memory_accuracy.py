@@ -9,10 +9,6 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from dprnn.cli_common import quiet_tensorflow  # noqa: E402
-
-quiet_tensorflow()
-
 from dprnn.config import DPRNNConfig  # noqa: E402
 from search.calibration import CALIBRATION_GRID, measure_training_peak  # noqa: E402
 from search.memory import estimate_peak_bytes, load_profile  # noqa: E402

@@ -2,7 +2,11 @@
 
 `import dprnn` registers every layer, so saved `.keras` models reload with `keras.models.load_model`.
 """
-from .config import DPRNNConfig
+from ._quiet import quiet_tensorflow
+
+quiet_tensorflow()   # before Keras pulls TensorFlow in: its oneDNN/CUDA start-up lines stay off stderr
+
+from .config import DPRNNConfig  # noqa: E402
 from .errors import ConfigError, DataError, DPRNNError, ModelFileError
 from .losses import pit_neg_si_snr
 from .model import build_model, model_config, model_info

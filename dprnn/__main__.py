@@ -1,8 +1,6 @@
 import sys
 
-from .cli_common import quiet_tensorflow, run
-
-quiet_tensorflow()
-from .cli import main  # noqa: E402
+from .cli import main
+from .cli_common import run
 
 sys.exit(run(main))

@@ -35,12 +35,13 @@ def make_trainable(config: DPRNNConfig, learning_rate: float = 1e-3, clipnorm: f
 
 
 def bench_training_step(config: DPRNNConfig, batch_size: int = 2, segment_samples: int = 4096,
-                        steps: int = 5, warmup: int = 2, seed: int = 0, device: str = "CPU:0") -> dict:
+                        steps: int = 5, warmup: int = 2, seed: int = 0, device: str = "CPU:0",
+                        jit_compile: bool = False) -> dict:
     """Median seconds per training step after `warmup` steps, audio throughput and the allocator peak."""
     import keras
 
     keras.utils.set_random_seed(seed)
-    model = make_trainable(config)
+    model = make_trainable(config, jit_compile=jit_compile)
     rng = np.random.default_rng(seed)
     sources = rng.standard_normal((batch_size, config.num_speakers, segment_samples)).astype(np.float32) * 0.1
     mixture = sources.sum(axis=1)
@@ -56,4 +57,5 @@ def bench_training_step(config: DPRNNConfig, batch_size: int = 2, segment_sample
     return {"config": config.to_dict(), "batch_size": batch_size, "segment_samples": segment_samples,
             "steps": steps, "step_seconds": step,
             "audio_seconds_per_second": batch_size * segment_samples / config.sample_rate / step,
-            "peak_bytes": device_peak_bytes(device), "parameters": int(model.count_params())}
+            "peak_bytes": device_peak_bytes(device), "parameters": int(model.count_params()),
+            "jit_compile": jit_compile}

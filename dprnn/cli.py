@@ -5,7 +5,7 @@ import argparse
 import json
 import sys
 
-from .cli_common import quiet_tensorflow, run
+
 from .config import DPRNNConfig
 
 
@@ -51,7 +51,8 @@ def _cmd_bench(args):
     config = DPRNNConfig(encoder_filters=args.encoder_filters, encoder_kernel=args.encoder_kernel,
                          chunk_size=args.chunk_size, hidden_units=args.hidden_units, blocks=args.blocks,
                          norm_scaling=args.norm_scaling, sample_rate=args.sample_rate)
-    result = bench_training_step(config, args.batch_size, args.segment_samples, args.steps, args.warmup)
+    result = bench_training_step(config, args.batch_size, args.segment_samples, args.steps, args.warmup,
+                                 jit_compile=args.jit_compile)
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:
@@ -98,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--segment-samples", type=int, default=4096)
     p.add_argument("--steps", type=int, default=5)
     p.add_argument("--warmup", type=int, default=2)
+    p.add_argument("--jit-compile", action="store_true", help="XLA-compile the training step")
     p.add_argument("--json", help="also write the result to this file")
     p.set_defaults(func=_cmd_bench)
 

@@ -1,8 +1,7 @@
 import sys
 
-from dprnn.cli_common import quiet_tensorflow, run
+from dprnn.cli_common import run
 
-quiet_tensorflow()
-from .cli import main  # noqa: E402
+from .cli import main
 
 sys.exit(run(main))

@@ -6,6 +6,7 @@ import os
 import warnings
 
 from dprnn.corpus import Corpus, Split
+from dprnn.errors import ConfigError
 from dprnn.pipeline import AudioCache, evaluation_examples
 from dprnn.subsets import choose_subset, read_subset, write_subset
 
@@ -25,9 +26,18 @@ class PreparedData:
     notes: list
 
 
-def corpus_of(cfg: ProjectConfig) -> Corpus:
+def corpus_of(cfg: ProjectConfig, root_named_by_user: bool = False) -> Corpus:
+    """The config's corpus; with `data.demo`, generates it first when the folder does not exist.
+
+    A config file alone may only have the corpus generated inside the working directory; a root
+    given on the command line (--data-root) may be anywhere the user chose.
+    """
     d = cfg.data
     if d.demo and not os.path.exists(d.root):
+        inside = os.path.realpath(d.root).startswith(os.path.realpath(os.getcwd()) + os.sep)
+        if not (inside or root_named_by_user):
+            raise ConfigError(f"data.root: {d.root} is outside the working directory; pass it with "
+                              f"--data-root to generate the demo corpus there")
         from dprnn.demo_data import make_demo_corpus
         print(f"generating the demo corpus at {d.root} (seed {d.demo_seed}) ...", flush=True)
         make_demo_corpus(d.root, seed=d.demo_seed, sizes=d.demo_sizes, sample_rate=d.sample_rate)
@@ -47,9 +57,9 @@ def _subset(split: Split, count: int, seed: int, path: str | None, resume: bool,
     return split.subset(names)
 
 
-def open_data(cfg: ProjectConfig) -> tuple[Corpus, Split, Split]:
+def open_data(cfg: ProjectConfig, root_named_by_user: bool = False) -> tuple[Corpus, Split, Split]:
     """The corpus and its checked train and valid splits; writes nothing (but a missing demo corpus)."""
-    corpus = corpus_of(cfg)
+    corpus = corpus_of(cfg, root_named_by_user)
     return corpus, corpus.open_split("train"), corpus.open_split("valid")
 
 

@@ -47,36 +47,75 @@ def _validation_seconds(step_seconds: float, cfg, examples) -> float:
     return step_seconds / 3 * samples / max(segment, 1)
 
 
+def role() -> str:
+    """keras-tuner's distributed mode from its environment variables: chief, worker or single.
+
+    KERASTUNER_TUNER_ID alone (no address) means loopback: the oracle never listens on another
+    interface unless KERASTUNER_ORACLE_IP names one.
+    """
+    if "KERASTUNER_TUNER_ID" in os.environ and "KERASTUNER_ORACLE_PORT" in os.environ:
+        os.environ.setdefault("KERASTUNER_ORACLE_IP", "127.0.0.1")
+    if "KERASTUNER_ORACLE_IP" not in os.environ:
+        return "single"
+    for name in ("KERASTUNER_ORACLE_PORT", "KERASTUNER_TUNER_ID"):
+        if name not in os.environ:
+            raise DPRNNError(f"{name}: must be set with KERASTUNER_ORACLE_IP for a distributed search")
+    return "chief" if "chief" in os.environ["KERASTUNER_TUNER_ID"] else "worker"
+
+
+def _wait_for_chief(project_dir: str, seconds: float = 300.0):
+    from .data import SUBSET_FILES
+    needed = [os.path.join(project_dir, n) for n in ("config.yaml", *SUBSET_FILES.values())]
+    deadline = time.time() + seconds
+    while not all(os.path.isfile(p) for p in needed):
+        if time.time() > deadline:
+            raise DPRNNError(f"{project_dir}: the chief has not written config.yaml and the subsets after "
+                             f"{seconds:.0f} s (start the chief first, with the same --trials-dir)")
+        time.sleep(0.5)
+
+
 def launch(config_path: str, data_root: str | None = None, trials_dir: str = "trials",
            project: str | None = None, overwrite: bool = False, verbose: int = 0, timing: bool = True):
     """Runs (or resumes) a search; returns the tuner. Raises DPRNNError subclasses on bad input."""
     cfg = load_config(config_path, data_root)
     project = project or os.path.splitext(os.path.basename(config_path))[0]
     project_dir = os.path.join(trials_dir, project)
+    mode = role()
     feasible = check_feasible(cfg)
-    resume = is_search(project_dir) and not overwrite
+    if mode == "worker":       # the chief owns the project folder; a worker joins what it wrote
+        if overwrite:
+            raise DPRNNError("--overwrite: only the chief (KERASTUNER_TUNER_ID=chief) may start over")
+        _wait_for_chief(project_dir)
+        overwrite = False
+    resume = (is_search(project_dir) or mode == "worker") and not overwrite
     if resume:
         changes = resume_changes(read_config(project_dir), cfg)
         if changes:
             raise DPRNNError(f"{project_dir}: cannot resume, {changes[0]}"
                              + (f" (and {len(changes) - 1} more changes)" if len(changes) > 1 else "")
                              + "; use --overwrite to start over")
-    opened = open_data(cfg)                      # every file checked before anything is written
+    opened = open_data(cfg, root_named_by_user=bool(data_root))   # every file checked before anything is written
     if overwrite and os.path.exists(project_dir):
         shutil.rmtree(project_dir)
     os.makedirs(project_dir, exist_ok=True)
     data = prepare_data(cfg, project_dir, subsets=True, resume=resume, opened=opened)
-    write_config(project_dir, cfg)
+    if mode != "worker":
+        write_config(project_dir, cfg)
     for note in data.notes:
         print(note)
     print(f"{'resuming' if resume else 'starting'} search {project_dir}: {len(data.train)} train and "
           f"{len(data.valid)} valid mixtures, {feasible['fit']} of {feasible['total']} configurations fit "
           f"{cfg.budget.memory_gb:g} GB on profile {feasible['profile']}", flush=True)
     step = None
-    if timing:
+    if timing and mode == "single":
         largest = feasible["largest_fit"][0] if feasible["largest_fit"] else grid(cfg.space)[0]
         step = warmup_step_seconds(cfg, largest, data)
-    print(format_plan(cfg, step, _validation_seconds(step, cfg, data.valid_examples) if step else None), flush=True)
+    if mode != "worker":
+        print(format_plan(cfg, step, _validation_seconds(step, cfg, data.valid_examples) if step else None),
+              flush=True)
+    if mode == "chief":
+        print(f"chief: serving the oracle on {os.environ['KERASTUNER_ORACLE_IP']}:"
+              f"{os.environ['KERASTUNER_ORACLE_PORT']} until the workers finish", flush=True)
 
     configure_precision(cfg.train.mixed_precision)
     tuner = DPRNNHyperband(make_oracle(cfg), DPRNNHyperModel(cfg, data, verbose=verbose),
@@ -87,11 +126,16 @@ def launch(config_path: str, data_root: str | None = None, trials_dir: str = "tr
         tuner.search(callbacks=[keras.callbacks.TensorBoard(os.path.join(project_dir, "logs"),
                                                             write_graph=False, profile_batch=0)])
     except RuntimeError as err:
-        if "consecutive failures" in str(err) or "failed" in str(err).lower():
-            last = [t for t in tuner.oracle.trials.values() if t.status == "FAILED"]
-            reason = (last[-1].message or "").strip().splitlines()[-1] if last and last[-1].message else ""
-            raise SearchError(f"search stopped: {cfg.search.max_consecutive_failed_trials} consecutive "
-                              f"trials failed (last: {reason[:200]})") from None
-        raise
+        if "consecutive failures exceeded" not in str(err):
+            raise
+        message = str(err).strip().splitlines()
+        reason = next((line for line in reversed(message) if line.strip()), "")
+        raise SearchError(f"search stopped: {cfg.search.max_consecutive_failed_trials} consecutive trials "
+                          f"failed (last: {reason.strip()[:200]})") from None
     print(f"search finished in {(time.time() - start) / 60:.1f} min", flush=True)
+    trials = list(tuner.oracle.trials.values())
+    if trials and not any(t.status == "COMPLETED" for t in trials):
+        last = (trials[-1].message or "").strip().splitlines()
+        raise SearchError(f"search finished without a completed trial ({len(trials)} failed; last: "
+                          f"{last[-1][:200] if last else trials[-1].status})")
     return tuner

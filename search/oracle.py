@@ -36,3 +36,17 @@ class MemoryAwareHyperbandOracle(kt.oracles.HyperbandOracle):
         # The estimate follows from the other values; leave it out so duplicates are still found.
         values = {k: v for k, v in values.items() if k != MEMORY_KEY}
         return super()._compute_values_hash(values)
+
+    def _check_consecutive_failures(self):
+        try:
+            super()._check_consecutive_failures()
+        except RuntimeError:
+            # keras-tuner raises before it saves the trial that tipped the count; record that trial
+            # as FAILED (with its reason) and take it off the running list, so the folder is true.
+            last = self.trials[self.end_order[-1]]
+            self._save_trial(last)
+            for tuner_id, ongoing in list(self.ongoing_trials.items()):
+                if ongoing.trial_id == last.trial_id:
+                    self.ongoing_trials.pop(tuner_id)
+            self.save()
+            raise

@@ -78,7 +78,7 @@ def retrain(project_dir: str, trial_id: str | None = None, epochs: int | None = 
     import yaml
     write_text(os.path.join(out_dir, "config.yaml"), yaml.safe_dump(resolved, sort_keys=False))
 
-    corpus = corpus_of(cfg)
+    corpus = corpus_of(cfg, root_named_by_user=bool(data_root))
     train_split, valid_split = corpus.open_split("train"), corpus.open_split("valid")
     cache = AudioCache(cfg.data.cache_gb * GB)
     crop = int(cfg.data.valid_crop_seconds * cfg.data.sample_rate) or None

@@ -214,7 +214,10 @@ def test_demo_config_generates_the_corpus_when_missing(tmp_path):
     from search.data import corpus_of
     root = str(tmp_path / "gen")
     cfg = config_from_dict({"data": {"root": root, "demo": True, "demo_sizes": {"tr": 2, "cv": 1, "tt": 1}}})
-    corpus = corpus_of(cfg)
+    with pytest.raises(Exception, match="outside the working directory"):
+        corpus_of(cfg)                               # a config file alone may not write just anywhere
+    assert not os.path.exists(root)
+    corpus = corpus_of(cfg, root_named_by_user=True)
     assert len(corpus.open_split("train")) == 2
     marker = os.path.join(root, "keep.txt")
     open(marker, "w").close()

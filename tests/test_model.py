@@ -104,3 +104,4 @@ def test_a_training_step_lowers_the_loss_and_recompute_gives_the_same_gradients(
         losses[recompute] = [float(model.train_on_batch(x, y)) for _ in range(8)]
     assert losses[False][-1] < losses[False][0]
     np.testing.assert_allclose(losses[False], losses[True], rtol=1e-4, atol=1e-4)
+

@@ -137,3 +137,31 @@ def test_memory_aware_oracle_only_samples_what_fits(tmp_path):
                                          max_attempts=50)
     nothing._set_project_dir(str(tmp_path), "nothing")
     assert nothing.create_trial("tuner0").status == "STOPPED"
+
+
+def test_distributed_search_with_a_chief_and_two_workers_on_loopback(tmp_path):
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+    args = [sys.executable, "-m", "search", "launch", "--config", SMOKE, "--data-root", str(tmp_path / "data"),
+            "--trials-dir", str(tmp_path / "trials"), "--project", "dist"]
+    base_env = {**os.environ, "KERASTUNER_ORACLE_IP": "127.0.0.1", "KERASTUNER_ORACLE_PORT": port}
+    chief = subprocess.Popen(args, cwd=ROOT, env={**base_env, "KERASTUNER_TUNER_ID": "chief"},
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    workers = [subprocess.Popen(args, cwd=ROOT, env={**base_env, "KERASTUNER_TUNER_ID": f"tuner{i}"},
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for i in range(2)]
+    try:
+        outputs = [w.communicate(timeout=600)[0] for w in workers]
+        chief_out = chief.communicate(timeout=120)[0]
+    finally:
+        for p in [chief, *workers]:
+            if p.poll() is None:
+                p.kill()
+    assert chief.returncode == 0, chief_out[-3000:]
+    for w, out in zip(workers, outputs):
+        assert w.returncode == 0, out[-3000:]
+    project = tmp_path / "trials" / "dist"
+    assert len(completed_scores(str(project))) == SMOKE_TRIALS
+    assert (project / "tuner0.json").exists() and (project / "tuner1.json").exists()
+    assert "serving the oracle on 127.0.0.1" in chief_out
