@@ -1,10 +1,11 @@
 """Does the process's memory creep from trial to trial? (a known keras-tuner complaint)
 
-Runs a search of N one-epoch smoke trials in this process and prints the resident set size after
-each trial (the tuner frees the graph with keras.backend.clear_session between trials), then the
-growth per trial over the second half, where caches have warmed up.
+Runs a search of N one-epoch smoke trials (the smoke space has 16 points) and prints the search
+process's resident set size after each trial, then the growth per trial over the second half. In
+process, the tuner frees each trial's graph with keras.backend.clear_session; with
+--subprocess-trials every trial runs in a child process instead (search.subprocess_trials).
 
-    .venv/bin/python benchmarks/trial_memory.py [--trials 24]
+    .venv/bin/python benchmarks/trial_memory.py [--trials 16] [--subprocess-trials]
 """
 import argparse
 import os
@@ -30,12 +31,14 @@ def rss_mib() -> float:
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--trials", type=int, default=24)
+    parser.add_argument("--trials", type=int, default=16)
+    parser.add_argument("--subprocess-trials", action="store_true", help="run each trial in a child process")
     args = parser.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     with open(os.path.join(root, "configs", "smoke.yaml")) as f:
         raw = yaml.safe_load(f)
-    raw["search"].update({"max_epochs": 1, "factor": 3, "hyperband_iterations": args.trials, "steps_per_epoch": 2})
+    raw["search"].update({"max_epochs": 1, "factor": 3, "hyperband_iterations": args.trials, "steps_per_epoch": 2,
+                          "subprocess_trials": args.subprocess_trials})
     samples = []
     original = tuner_module.DPRNNHyperband.on_trial_end
 

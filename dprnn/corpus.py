@@ -103,8 +103,11 @@ class Corpus:
         noise = "noise" if os.path.isdir(os.path.join(split_folder, "noise")) else None
         return "mix_both", sources, noise
 
-    def open_split(self, split: str, check: bool = True) -> Split:
-        """Lists a split and checks every file once (exists, mono, sample rate, same length)."""
+    def open_split(self, split: str, check: bool = True, names: list | None = None) -> Split:
+        """Lists a split and checks every file once (exists, mono, sample rate, same length).
+
+        With `names`, only those mixtures are listed and checked (a recorded subset), in that order.
+        """
         folder = self.split_folder(split)
         if not os.path.isdir(folder):
             raise DataError(f"{folder}: split folder does not exist (data root {self.root}, "
@@ -113,7 +116,8 @@ class Corpus:
         mix_path = os.path.join(folder, mix_dir)
         if not os.path.isdir(mix_path):
             raise DataError(f"{mix_path}: mixture folder for task {self.task} does not exist")
-        names = sorted(n for n in os.listdir(mix_path) if n.lower().endswith(".wav") and not n.startswith("."))
+        if names is None:
+            names = sorted(n for n in os.listdir(mix_path) if n.lower().endswith(".wav") and not n.startswith("."))
         if not names:
             raise DataError(f"{mix_path}: no .wav files")
         problems, utterances = [], []

@@ -48,7 +48,7 @@ class SearchSection:
     seed: int = 0
     max_consecutive_failed_trials: int = 3
     max_retries_per_trial: int = 0
-    subprocess_trials: bool = False  # run every trial in a fresh child process
+    subprocess_trials: bool = True   # every trial in a fresh child process (no memory creep)
 
 
 @dataclasses.dataclass

@@ -118,7 +118,11 @@ def launch(config_path: str, data_root: str | None = None, trials_dir: str = "tr
               f"{os.environ['KERASTUNER_ORACLE_PORT']} until the workers finish", flush=True)
 
     configure_precision(cfg.train.mixed_precision)
-    tuner = DPRNNHyperband(make_oracle(cfg), DPRNNHyperModel(cfg, data, verbose=verbose),
+    child_trials = None
+    if cfg.search.subprocess_trials:
+        child_trials = {"project_dir": os.path.abspath(project_dir), "data_root": os.path.abspath(cfg.data.root),
+                        "log_dir": os.path.abspath(os.path.join(project_dir, "logs")), "verbose": verbose}
+    tuner = DPRNNHyperband(make_oracle(cfg), DPRNNHyperModel(cfg, data, verbose=verbose), child_trials=child_trials,
                            directory=trials_dir, project_name=project, overwrite=False,
                            distribution_strategy=distribution_strategy(cfg.train.distribute))
     start = time.time()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 
 import keras
 import keras_tuner as kt
@@ -39,14 +40,37 @@ def make_oracle(cfg: ProjectConfig) -> MemoryAwareHyperbandOracle:
 
 
 class DPRNNHyperband(kt.Hyperband):
-    """kt.Hyperband with our oracle (passed through kt.Tuner.__init__, as Hyperband builds its own)."""
+    """kt.Hyperband with our oracle (passed through kt.Tuner.__init__, as Hyperband builds its own).
 
-    def __init__(self, oracle, hypermodel, **kwargs):
+    With `child_trials` (a dict: project_dir, data_root, log_dir, verbose), every trial runs in a
+    fresh child process (search/trial_process.py); Hyperband's promotions and checkpoints are the
+    same files either way.
+    """
+
+    def __init__(self, oracle, hypermodel, child_trials: dict | None = None, **kwargs):
         kt.Tuner.__init__(self, oracle=oracle, hypermodel=hypermodel, **kwargs)
+        self.child_trials = child_trials
 
     def run_trial(self, trial, *args, **kwargs):
         self.hypermodel.trial_dir = self.get_trial_dir(trial.trial_id)
-        return super().run_trial(trial, *args, **kwargs)
+        if not self.child_trials:
+            return super().run_trial(trial, *args, **kwargs)
+        from .trial_process import run_in_child
+
+        values = dict(trial.hyperparameters.values)
+        parent = values.get("tuner/trial_id")
+        request = {**self.child_trials, "trial_id": trial.trial_id, "values": values,
+                   "epochs": values.get("tuner/epochs", 1), "initial_epoch": values.get("tuner/initial_epoch", 0),
+                   "checkpoint": self._get_checkpoint_fname(trial.trial_id),
+                   "parent_checkpoint": self._get_checkpoint_fname(parent) if parent else None,
+                   "log_dir": os.path.join(self.child_trials["log_dir"], str(trial.trial_id), "execution0")}
+        result = run_in_child(request, self.get_trial_dir(trial.trial_id), self.child_trials.get("verbose", 0))
+        if "failed" in result:
+            raise kt.errors.FailedTrialError(result["failed"])
+        history = result["history"]
+        scores = history[OBJECTIVE.name]
+        best = max(range(len(scores)), key=lambda i: scores[i])
+        return {name: values_[best] for name, values_ in history.items()}
 
     def on_trial_end(self, trial):
         super().on_trial_end(trial)

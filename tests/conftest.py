@@ -61,9 +61,15 @@ def completed_scores(project_dir):
 
 @pytest.fixture(scope="session")
 def smoke_search(tmp_path_factory):
-    """The smoke search, SIGKILLed after two completed trials, then finished by the same command."""
+    """The smoke search with every trial in a child process, SIGKILLed after two completed trials,
+    then finished by the same command."""
+    import yaml
     base = tmp_path_factory.mktemp("search")
-    args = [sys.executable, "-m", "search", "launch", "--config", SMOKE, "--data-root", str(base / "data"),
+    raw = yaml.safe_load(open(SMOKE))
+    raw["search"]["subprocess_trials"] = True
+    config = base / "smoke.yaml"
+    config.write_text(yaml.safe_dump(raw))
+    args = [sys.executable, "-m", "search", "launch", "--config", str(config), "--data-root", str(base / "data"),
             "--trials-dir", str(base / "trials"), "--project", "smoke"]
     project = base / "trials" / "smoke"
     first = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
