@@ -61,13 +61,14 @@ def _audio_logger(log_dir: str, sample_rate: int, count: int):
 
 def retrain(project_dir: str, trial_id: str | None = None, epochs: int | None = None,
             data_root: str | None = None, out_dir: str | None = None, steps_per_epoch: int | None = None,
-            verbose: int = 2, eval_limit: int = 0, examples: int = 3) -> dict:
+            verbose: int = 2, eval_limit: int = 0) -> dict:
     """Trains (or resumes training) and evaluates; returns the report dictionary."""
     cfg: ProjectConfig = read_config(project_dir).with_data_root(data_root)
     trial = choose_trial(project_dir, trial_id)
     values = trial["hyperparameters"]
     model_cfg, train = cfg.resolve(values)
     t = cfg.train
+    examples = t.audio_examples
     epochs = epochs or t.epochs
     steps = steps_per_epoch or t.steps_per_epoch
     out_dir = out_dir or os.path.join(project_dir, f"retrain_trial_{trial['trial_id']}")
