@@ -137,7 +137,7 @@ def launch(config_path: str, data_root: str | None = None, trials_dir: str = "tr
         raise SearchError(f"search stopped: {cfg.search.max_consecutive_failed_trials} consecutive trials "
                           f"failed (last: {reason.strip()[:200]})") from None
     print(f"search finished in {(time.time() - start) / 60:.1f} min", flush=True)
-    trials = list(tuner.oracle.trials.values())
+    trials = list(tuner.oracle.trials.values()) if mode != "worker" else []   # a worker's oracle is a client
     if trials and not any(t.status == "COMPLETED" for t in trials):
         last = (trials[-1].message or "").strip().splitlines()
         raise SearchError(f"search finished without a completed trial ({len(trials)} failed; last: "
