@@ -31,11 +31,14 @@ class DPRNNHyperModel(kt.HyperModel):
         self.data = data
         self.verbose = verbose
         self.trial_dir = None   # set by the tuner before each trial
+        self.trial_seed = None  # likewise: each trial's weights start from its own seed
 
     def declare_hyperparameters(self, hp):
         space_module.declare(hp, self.cfg.space)
 
     def build(self, hp):
+        if self.trial_seed is not None:
+            keras.utils.set_random_seed(self.trial_seed)
         model_cfg, train = self.cfg.resolve(hp.values)
         model = build_model(model_cfg, info=data_info(self.cfg), recompute=self.cfg.train.recompute)
         return compile_separator(model, train["learning_rate"], self.cfg.train.clipnorm,

@@ -70,6 +70,7 @@ def _child(request_path: str) -> int:
     data = prepare_data(cfg, subsets=False, opened=(corpus, train, valid))
     hypermodel = DPRNNHyperModel(cfg, data, verbose=request.get("verbose", 0))
     hypermodel.trial_dir = trial_dir
+    hypermodel.trial_seed = request.get("seed")
     hp = kt.HyperParameters()
     hp.values = dict(request["values"])
     model = hypermodel.build(hp)

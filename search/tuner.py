@@ -53,6 +53,7 @@ class DPRNNHyperband(kt.Hyperband):
 
     def run_trial(self, trial, *args, **kwargs):
         self.hypermodel.trial_dir = self.get_trial_dir(trial.trial_id)
+        self.hypermodel.trial_seed = trial_seed(self.hypermodel.cfg.search.seed, trial.trial_id)
         if not self.child_trials:
             return super().run_trial(trial, *args, **kwargs)
         from .trial_process import run_in_child
@@ -60,6 +61,7 @@ class DPRNNHyperband(kt.Hyperband):
         values = dict(trial.hyperparameters.values)
         parent = values.get("tuner/trial_id")
         request = {**self.child_trials, "trial_id": trial.trial_id, "values": values,
+                   "seed": self.hypermodel.trial_seed,
                    "epochs": values.get("tuner/epochs", 1), "initial_epoch": values.get("tuner/initial_epoch", 0),
                    "checkpoint": self._get_checkpoint_fname(trial.trial_id),
                    "parent_checkpoint": self._get_checkpoint_fname(parent) if parent else None,
@@ -77,6 +79,12 @@ class DPRNNHyperband(kt.Hyperband):
         # Free the trial's graph and weights before the next one is built.
         keras.backend.clear_session()
         gc.collect()
+
+
+def trial_seed(search_seed: int, trial_id) -> int:
+    """A reproducible seed per trial: the same search seed and trial id give the same initial weights."""
+    digits = "".join(c for c in str(trial_id) if c.isdigit()) or "0"
+    return (search_seed * 100003 + int(digits)) % 2**31
 
 
 def hyperband_plan(max_epochs: int, factor: int, iterations: int = 1) -> list[dict]:

@@ -165,3 +165,23 @@ def test_distributed_search_with_a_chief_and_two_workers_on_loopback(tmp_path):
     assert len(completed_scores(str(project))) == SMOKE_TRIALS
     assert (project / "tuner0.json").exists() and (project / "tuner1.json").exists()
     assert "serving the oracle on 127.0.0.1" in chief_out
+
+
+def test_each_trial_builds_from_its_own_reproducible_seed():
+    import keras_tuner as kt
+    import numpy as np
+    from search.config import load_config
+    from search.hypermodel import DPRNNHyperModel
+    from search.tuner import trial_seed
+
+    hypermodel = DPRNNHyperModel(load_config(SMOKE), data=None)
+    hp = kt.HyperParameters()
+    hp.values = {"blocks": 1, "chunk_size": 32, "hidden_units": 16, "norm_scaling": "none"}
+
+    def weights(trial_id):
+        hypermodel.trial_seed = trial_seed(0, trial_id)
+        return [np.asarray(w) for w in hypermodel.build(hp).weights]
+
+    first, again, other = weights("0003"), weights("0003"), weights("0004")
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+    assert not all(np.array_equal(a, b) for a, b in zip(first, other))
