@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
 import numpy as np
 import soundfile as sf
 
+from .atomic import atomic_path
 from .errors import DataError
 
 
@@ -36,14 +36,6 @@ def read_audio(path: str, sample_rate: int | None = None) -> np.ndarray:
 
 
 def write_audio(path: str, data: np.ndarray, sample_rate: int, subtype: str = "FLOAT") -> None:
-    """Writes a wav atomically (temporary file in the same folder, then rename)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".wav", prefix=".tmp-", dir=folder)
-    os.close(fd)
-    try:
+    """Writes a wav atomically."""
+    with atomic_path(path, suffix=".wav") as tmp:
         sf.write(tmp, np.asarray(data, dtype=np.float32), sample_rate, subtype=subtype, format="WAV")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)

@@ -56,7 +56,7 @@ def _cmd_bench(args):
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:
-        from .jsonio import write_json
+        from .atomic import write_json
         write_json(args.json, result)
 
 

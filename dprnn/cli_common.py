@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import sys
 
-from ._quiet import quiet_tensorflow  # noqa: F401  (re-exported for scripts)
-
 EXIT_ERROR = 1
 
 

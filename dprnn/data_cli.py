@@ -28,7 +28,7 @@ def _cmd_validate(args):
     report = validate_corpus(corpus, progress=lambda m: print(m, file=sys.stderr))
     print(format_report(report))
     if args.json:
-        from .jsonio import write_json
+        from .atomic import write_json
         write_json(args.json, report)
     if report["problems"]:
         print(f"error: {report['problems'][0]}" + (f" (and {len(report['problems']) - 1} more)"

@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from .corpus import Corpus
-from .jsonio import write_json, write_text
+from .atomic import write_json, write_text
 from .metrics import utterance_scores
 from .separate import separate_array
 

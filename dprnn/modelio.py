@@ -2,28 +2,20 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
 
 import keras
 
 from . import model as _model  # registers the layers
+from .atomic import atomic_path
 from .errors import ModelFileError
 from .losses import pit_neg_si_snr  # noqa: F401  (registered for compiled models)
 
 
 def save_model(model: keras.Model, path: str) -> None:
-    """Writes `path` atomically: a temporary file in the same folder, then a rename."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".keras", prefix=".tmp-", dir=folder)
-    os.close(fd)
-    try:
+    """Writes `path` atomically."""
+    with atomic_path(path, suffix=".keras") as tmp:
         model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
 
 
 def load_separator(path: str, compile: bool = False) -> keras.Model:

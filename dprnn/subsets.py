@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from .errors import DataError
-from .jsonio import write_text
+from .atomic import write_text
 
 
 def choose_subset(names: list[str], count: int, seed: int) -> list[str]:

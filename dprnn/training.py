@@ -56,7 +56,7 @@ class EpochHistory(keras.callbacks.Callback):
         import json
         import os
 
-        from .jsonio import write_json
+        from .atomic import write_json
 
         history = {"epochs": []}
         if os.path.isfile(self.path):

@@ -5,7 +5,7 @@ import os
 
 import yaml
 
-from dprnn.jsonio import write_text
+from dprnn.atomic import write_text
 
 from .calibration import CALIBRATION_GRID, fit_profile, measure_inference_peak, measure_training_peak
 

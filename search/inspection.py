@@ -10,7 +10,7 @@ import os
 import numpy as np
 
 from dprnn.errors import DPRNNError
-from dprnn.jsonio import write_text
+from dprnn.atomic import atomic_path, write_text
 
 from .memory import MEMORY_KEY
 
@@ -242,9 +242,6 @@ def plot_project(summary: dict, path: str) -> None:
         ax.set_yticks([])
         ax.set_title("parallel coordinates (colour = score)")
     fig.tight_layout()
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, ".tmp-" + os.path.basename(path))
-    fig.savefig(tmp, dpi=80, format="png")
+    with atomic_path(path, suffix=".png") as tmp:
+        fig.savefig(tmp, dpi=80, format="png")
     plt.close(fig)
-    os.replace(tmp, path)

@@ -6,7 +6,7 @@ import os
 import yaml
 
 from dprnn.errors import ConfigError
-from dprnn.jsonio import write_text
+from dprnn.atomic import write_text
 
 from .config import ProjectConfig, config_from_dict
 

@@ -2,22 +2,25 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import time
 
 import keras
 import numpy as np
+import yaml
 
-from dprnn.audio import write_audio
+from dprnn.atomic import write_json, write_text
+from dprnn.audio import read_audio, write_audio
 from dprnn.checkpoints import AtomicModelCheckpoint, ResumableEarlyStopping, read_history
 from dprnn.errors import DPRNNError
 from dprnn.evaluate import evaluate_split, format_result, write_reports
-from dprnn.jsonio import write_json, write_text
 from dprnn.model import build_model
 from dprnn.modelio import save_model
 from dprnn.pipeline import AudioCache, evaluation_examples, training_dataset
-from dprnn.training import (EpochHistory, FailOnNaN, ValidationMetrics, compile_separator, configure_precision,
-                            distribution_strategy, step_decay, strategy_scope)
+from dprnn.separate import separate_array
+from dprnn.training import (DivergedError, EpochHistory, FailOnNaN, ValidationMetrics, compile_separator,
+                            configure_precision, distribution_strategy, step_decay, strategy_scope)
 
 from .config import ProjectConfig
 from .data import GB, corpus_of, data_info
@@ -76,7 +79,6 @@ def retrain(project_dir: str, trial_id: str | None = None, epochs: int | None = 
     resolved = {**cfg.to_dict(), "trial": {"trial_id": trial["trial_id"], "hyperparameters": values},
                 "resolved_model": model_cfg.to_dict(), "resolved_train": {**dataclasses.asdict(t), **train,
                                                                           "epochs": epochs, "steps_per_epoch": steps}}
-    import yaml
     write_text(os.path.join(out_dir, "config.yaml"), yaml.safe_dump(resolved, sort_keys=False))
 
     corpus = corpus_of(cfg, root_named_by_user=bool(data_root))
@@ -113,7 +115,6 @@ def retrain(project_dir: str, trial_id: str | None = None, epochs: int | None = 
             keras.callbacks.TensorBoard(log_dir, write_graph=False, profile_batch=0),
         ]
         dataset = training_dataset(train_split, segment, train["batch_size"], t.seed, cache, model_cfg.num_speakers)
-        from dprnn.training import DivergedError
         try:
             model.fit(dataset, steps_per_epoch=steps, epochs=epochs, callbacks=callbacks, verbose=verbose,
                       shuffle=False)
@@ -149,17 +150,13 @@ def retrain(project_dir: str, trial_id: str | None = None, epochs: int | None = 
 
 
 def _training_seconds(done_path):
-    import json
     with open(done_path) as f:
         return json.load(f).get("seconds")
 
 
 def _write_examples(model, corpus, out_dir: str, count: int) -> None:
-    from dprnn.separate import separate_array
-
     split = corpus.open_split("test", check=False)
     for utt in split.utterances[:count]:
-        from dprnn.audio import read_audio
         mixture = read_audio(utt.mixture)
         estimate = separate_array(model, mixture)
         write_audio(os.path.join(out_dir, "examples", "mixture", utt.name), mixture, corpus.sample_rate)

@@ -8,7 +8,7 @@ import keras_tuner as kt
 from dprnn.errors import ConfigError
 
 from .config import ProjectConfig
-from .memory import GB, MEMORY_KEY, estimate_peak_bytes, load_profile
+from .memory import GB, estimate_peak_bytes, load_profile
 
 
 def declare(hp: kt.HyperParameters, space: dict) -> None:

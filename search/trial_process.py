@@ -14,7 +14,7 @@ import signal
 import subprocess
 import sys
 
-from dprnn.jsonio import write_json
+from dprnn.atomic import write_json
 
 REQUEST = "trial_request.json"
 RESULT = "trial_result.json"

@@ -9,7 +9,7 @@ import keras
 import keras_tuner as kt
 from keras_tuner.src import utils as _kt_utils
 
-from dprnn.jsonio import write_text
+from dprnn.atomic import write_text
 
 from .config import ProjectConfig
 from .oracle import MemoryAwareHyperbandOracle

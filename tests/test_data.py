@@ -143,7 +143,7 @@ def test_subsets_are_seeded_recorded_and_warn_when_too_large(tmp_path):
 
 
 def test_pipeline_decodes_once_crops_and_pads(demo_corpus):
-    from dprnn.pipeline import AudioCache, evaluation_examples, training_dataset
+    from dprnn.pipeline import AudioCache, training_dataset
     split = Corpus(demo_corpus).open_split("train")
     cache = AudioCache(2**30)
     dataset = training_dataset(split, 8000, 2, seed=0, cache=cache)

@@ -3,7 +3,6 @@ XLA, MirroredStrategy. cuDNN itself cannot run here; the LSTMs are plain Keras L
 activations, which is what Keras requires to pick the cuDNN kernel."""
 import numpy as np
 import keras
-import pytest
 
 from dprnn import DPRNNConfig, build_model
 from dprnn.training import compile_separator, configure_precision, distribution_strategy, strategy_scope

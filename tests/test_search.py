@@ -2,12 +2,8 @@
 its own; refusals."""
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
-
-import pytest
 
 from conftest import ROOT, SMOKE, completed_scores, run_cli
 

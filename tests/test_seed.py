@@ -1,6 +1,4 @@
 """The original checkpoint: import, parity with the reference output, other lengths, CLI."""
-import os
-
 import numpy as np
 import pytest
 
