@@ -2,9 +2,9 @@
 
 `import dprnn` registers every layer, so saved `.keras` models reload with `keras.models.load_model`.
 """
-from ._quiet import quiet_tensorflow
+from .tf_import import import_tensorflow
 
-quiet_tensorflow()   # before Keras pulls TensorFlow in: its oneDNN/CUDA start-up lines stay off stderr
+import_tensorflow()   # before Keras pulls TensorFlow in: allocator choice, no start-up chatter
 
 from .config import DPRNNConfig  # noqa: E402
 from .errors import ConfigError, DataError, DPRNNError, ModelFileError

@@ -7,6 +7,8 @@ import json
 import os
 import tempfile
 
+from .faults import kill_point
+
 
 @contextlib.contextmanager
 def atomic_path(path: str, suffix: str = ""):
@@ -20,10 +22,23 @@ def atomic_path(path: str, suffix: str = ""):
     os.close(fd)
     try:
         yield tmp
+        kill_point("before-rename", path)     # tests: a kill with the new file written, not yet in place
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def remove_stale_temporaries(folder: str) -> int:
+    """Deletes what killed writers left behind (`.tmp-*` under `folder`); only when no other process
+    writes there. Returns how many files went."""
+    removed = 0
+    for parent, _, names in os.walk(folder):
+        for name in names:
+            if name.startswith(".tmp-"):
+                os.remove(os.path.join(parent, name))
+                removed += 1
+    return removed
 
 
 def write_text(path: str, text: str) -> None:

@@ -9,10 +9,17 @@ import numpy as np
 from .config import DPRNNConfig
 
 
-def device_peak_bytes(device: str = "CPU:0") -> int | None:
+def device_memory(device: str = "CPU:0") -> dict:
+    """The allocator's `current` and `peak` bytes (TensorFlow's memory info); ValueError when the
+    device's allocator keeps no statistics."""
     import tensorflow as tf
+    info = tf.config.experimental.get_memory_info(device)
+    return {"current": int(info["current"]), "peak": int(info["peak"])}
+
+
+def device_peak_bytes(device: str = "CPU:0") -> int | None:
     try:
-        return int(tf.config.experimental.get_memory_info(device)["peak"])
+        return device_memory(device)["peak"]
     except (ValueError, KeyError):
         return None
 

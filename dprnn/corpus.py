@@ -132,8 +132,12 @@ class Corpus:
                 problems.append(str(err))
                 continue
             if len(set(lengths)) > 1:
-                problems.append(f"{paths[0]}: lengths differ across folders "
-                                f"({', '.join(str(n) for n in lengths)} samples)")
+                # Name the odd one out (the file whose length the others do not share).
+                checked = paths + ([noise] if noise is not None else [])
+                odd = min(range(len(lengths)), key=lambda i: (lengths.count(lengths[i]), i))
+                folders = ", ".join(f"{os.path.basename(os.path.dirname(p))} {n}" for p, n in zip(checked, lengths))
+                problems.append(f"{checked[odd]}: lengths differ across "
+                                f"folders ({folders} samples)")
                 continue
             utterances.append(Utterance(name, paths[0], tuple(paths[1:]), noise, lengths[0]))
         if problems:

@@ -110,3 +110,10 @@ def compile_separator(model, learning_rate: float, clipnorm: float, jit_compile:
         optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
     model.compile(optimizer=optimizer, loss=pit_neg_si_snr, jit_compile=jit_compile)
     return model
+
+
+def oom_reason(err: Exception) -> str:
+    """TensorFlow's own line about the allocation that failed ("OOM when allocating tensor ...")."""
+    lines = str(err).splitlines()
+    wanted = next((line.strip() for line in lines if "OOM when allocating" in line), lines[0] if lines else "")
+    return wanted.split(" [[")[0].split(" on /job")[0][:200]

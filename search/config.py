@@ -244,10 +244,13 @@ def config_from_dict(raw: dict, source: str = "<dict>") -> ProjectConfig:
 def load_config(path: str, data_root: str | None = None) -> ProjectConfig:
     """Reads a YAML config (safe_load); `data_root` (or $WHAM_ROOT for a root of `$WHAM_ROOT`) overrides."""
     if not os.path.isfile(path):
-        raise ConfigError(f"{path}: config file does not exist")
+        raise ConfigError(f"{path}: " + ("a folder, not a config file" if os.path.isdir(path)
+                                         else "config file does not exist"))
     try:
         with open(path) as f:
             raw = yaml.safe_load(f)
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read the config file ({err.strerror})") from None
     except (yaml.YAMLError, UnicodeDecodeError) as err:
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise ConfigError(f"{path}: not valid YAML ({first})") from None

@@ -11,7 +11,7 @@ import tensorflow as tf
 from dprnn.model import build_model
 from dprnn.pipeline import training_dataset
 from dprnn.training import (DivergedError, EpochHistory, FailOnNaN, ValidationMetrics, compile_separator,
-                            step_decay)
+                            oom_reason, step_decay)
 
 from . import space as space_module
 from .config import ProjectConfig
@@ -62,7 +62,7 @@ class DPRNNHyperModel(kt.HyperModel):
         except DivergedError as err:
             raise kt.errors.FailedTrialError(f"diverged: {err}") from None
         except tf.errors.ResourceExhaustedError as err:
-            raise kt.errors.FailedTrialError(f"out of memory: {str(err).splitlines()[0][:200]}") from None
+            raise kt.errors.FailedTrialError(f"out of memory: {oom_reason(err)}") from None
 
 
 def warmup_step_seconds(cfg: ProjectConfig, values: dict, data: PreparedData, steps: int = 2) -> float:

@@ -7,6 +7,7 @@ import time
 
 import keras
 
+from dprnn.atomic import remove_stale_temporaries
 from dprnn.errors import DPRNNError
 from dprnn.training import configure_precision, distribution_strategy
 
@@ -98,6 +99,8 @@ def launch(config_path: str, data_root: str | None = None, trials_dir: str = "tr
     if overwrite and os.path.exists(project_dir):
         shutil.rmtree(project_dir)
     os.makedirs(project_dir, exist_ok=True)
+    if resume and mode == "single":
+        remove_stale_temporaries(project_dir)   # half-saved files of a killed run (never a live one's)
     data = prepare_data(cfg, project_dir, subsets=True, resume=resume, opened=opened)
     if mode != "worker":
         write_config(project_dir, cfg)

@@ -26,10 +26,11 @@ PROFILE_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__fil
 class Profile:
     """Bytes per counted value on one device (fitted by `python -m search calibrate`, or from evidence)."""
     name: str
-    lstm: float = 4.0             # bytes per LSTM-state value kept for the backward pass
-    activations: float = 4.0      # bytes per other kept activation value
-    workspace: float = 4.0        # bytes per value of one block's backward working set
-    inference: float = 4.0        # bytes per value alive in a forward pass
+    lstm: float = 4.0             # per LSTM-state value kept for the backward pass (gates, cells, per step)
+    paths: float = 4.0            # per value of the N-wide tensors of a block's intra and inter paths
+    norm: float = 0.0             # extra per path value when the norm has learnt scales (channel)
+    masks: float = 4.0            # per value of the speakers' frame-domain tensors (masks, masked, decoded)
+    inference: float = 4.0        # per value alive in a forward pass
     constant_bytes: float = 0.0   # runtime, kernels' fixed workspace
     description: str = ""
 
@@ -75,9 +76,10 @@ WEIGHT_COPIES = 4
 class Counts:
     """Values (not bytes) of one step, by kind; a profile turns each kind into bytes."""
     parameters: int
-    lstm: int          # per position and bidirectional LSTM, H values of kept recurrent state
-    activations: int   # every other kept activation: block inputs and outputs, encoder, masks, decoder
-    workspace: int     # the backward working set of one block (its gradients are live together)
+    lstm: int          # per position, LSTM and block: H values (both directions) of kept recurrent state
+    paths: int         # per position, path and block: N values (LSTM inputs, dense, norm, residual sums)
+    norm: int          # the same count again when the norm is scaled per channel, else 0
+    masks: int         # per frame: speakers x N values (last block's output, masks, masked features)
     inference: int     # values alive at once in a forward pass
 
 
@@ -88,20 +90,15 @@ def counts(config: DPRNNConfig, batch_size: int, samples: int, recompute: bool =
     chunks = chunking.num_chunks(frames, K)
     positions = batch_size * chunks * K              # one LSTM time step per chunked frame
     padded = frames * config.encoder_stride
-    outs = [spk * n if i == config.blocks - 1 else n for i in range(config.blocks)]
-    lstm_per_block = 2 * positions * h               # intra and inter bidirectional LSTM
-    acts_per_block = [positions * (n + out) for out in outs]
-    edges = batch_size * (padded + frames * n + 3 * frames * spk * n + spk * frames * L + 2 * spk * samples)
-    if recompute:
-        # Only each block's input survives the forward pass; one block is rebuilt at a time.
-        lstm = lstm_per_block
-        acts = config.blocks * positions * n + max(acts_per_block) + edges
-    else:
-        lstm = config.blocks * lstm_per_block
-        acts = sum(acts_per_block) + edges
-    workspace = positions * (h + n + max(outs))
-    inference = positions * (n + max(outs) + 6 * h) + batch_size * (padded + frames * (n + 3 * spk * n) + spk * samples)
-    return Counts(parameter_count(config), lstm, acts, workspace, inference)
+    # With recompute only one block's internals are alive at a time (rebuilt in its backward pass);
+    # the block inputs it keeps instead are N values per position, small next to that.
+    kept_blocks = 1 if recompute else config.blocks
+    lstm = kept_blocks * 2 * positions * h           # intra and inter bidirectional LSTM
+    paths = kept_blocks * 2 * positions * n
+    norm = paths if config.norm_scaling == "channel" else 0
+    masks = batch_size * frames * spk * n
+    inference = positions * (n + spk * n + 6 * h) + batch_size * (padded + frames * (n + 3 * spk * n) + spk * samples)
+    return Counts(parameter_count(config), lstm, paths, norm, masks, inference)
 
 
 def estimate_peak_bytes(config: DPRNNConfig, batch_size: int, segment_samples: int, profile: Profile,
@@ -110,8 +107,8 @@ def estimate_peak_bytes(config: DPRNNConfig, batch_size: int, segment_samples: i
     c = counts(config, batch_size, segment_samples, recompute)
     half = 0.5 if mixed_precision else 1.0            # float16 activations; weights and loss stay float32
     weights = 4 * (WEIGHT_COPIES + (0.5 if mixed_precision else 0.0)) * c.parameters
-    return int(weights + half * (profile.lstm * c.lstm + profile.activations * c.activations
-                                 + profile.workspace * c.workspace) + profile.constant_bytes)
+    return int(weights + half * (profile.lstm * c.lstm + profile.paths * c.paths + profile.norm * c.norm
+                                 + profile.masks * c.masks) + profile.constant_bytes)
 
 
 def estimate_inference_peak_bytes(config: DPRNNConfig, samples: int, profile: Profile,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import keras_tuner as kt
 
+from dprnn.faults import kill_point
+
 from .memory import MEMORY_KEY
 
 GB = 2**30
@@ -36,6 +38,23 @@ class MemoryAwareHyperbandOracle(kt.oracles.HyperbandOracle):
         # The estimate follows from the other values; leave it out so duplicates are still found.
         values = {k: v for k, v in values.items() if k != MEMORY_KEY}
         return super()._compute_values_hash(values)
+
+    def _save_trial(self, trial):
+        super()._save_trial(trial)
+        if trial.status in ("COMPLETED", "FAILED"):
+            kill_point("trial-saved")     # tests: trial.json final, oracle.json not yet saved
+
+    def reload(self):
+        super().reload()
+        # keras-tuner saves a finished trial's trial.json, then oracle.json. Killed in between, the
+        # trial is still "ongoing" in oracle.json and keras-tuner would queue it to run again (and
+        # overwrite its score); its own file is the newer record, so finish it as recorded there.
+        for trial_id in list(self._retry_queue):
+            if self.trials[trial_id].status in ("COMPLETED", "FAILED"):
+                self._retry_queue.remove(trial_id)
+                if trial_id not in self.end_order:
+                    self.end_order.append(trial_id)
+                    self._run_times[trial_id] += 1
 
     def _check_consecutive_failures(self):
         try:

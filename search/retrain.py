@@ -8,9 +8,10 @@ import time
 
 import keras
 import numpy as np
+import tensorflow as tf
 import yaml
 
-from dprnn.atomic import write_json, write_text
+from dprnn.atomic import remove_stale_temporaries, write_json, write_text
 from dprnn.audio import read_audio, write_audio
 from dprnn.checkpoints import AtomicModelCheckpoint, ResumableEarlyStopping, read_history
 from dprnn.errors import DPRNNError
@@ -20,7 +21,8 @@ from dprnn.modelio import save_model
 from dprnn.pipeline import AudioCache, evaluation_examples, training_dataset
 from dprnn.separate import separate_array
 from dprnn.training import (DivergedError, EpochHistory, FailOnNaN, ValidationMetrics, compile_separator,
-                            configure_precision, distribution_strategy, step_decay, strategy_scope)
+                            configure_precision, distribution_strategy, oom_reason, step_decay,
+                            strategy_scope)
 
 from .config import ProjectConfig
 from .data import GB, corpus_of, data_info
@@ -76,6 +78,7 @@ def retrain(project_dir: str, trial_id: str | None = None, epochs: int | None = 
     steps = steps_per_epoch or t.steps_per_epoch
     out_dir = out_dir or os.path.join(project_dir, f"retrain_trial_{trial['trial_id']}")
     os.makedirs(out_dir, exist_ok=True)
+    remove_stale_temporaries(out_dir)   # what a killed run was half-way through saving
     resolved = {**cfg.to_dict(), "trial": {"trial_id": trial["trial_id"], "hyperparameters": values},
                 "resolved_model": model_cfg.to_dict(), "resolved_train": {**dataclasses.asdict(t), **train,
                                                                           "epochs": epochs, "steps_per_epoch": steps}}
@@ -120,6 +123,9 @@ def retrain(project_dir: str, trial_id: str | None = None, epochs: int | None = 
                       shuffle=False)
         except DivergedError as err:
             raise RetrainError(f"{out_dir}: training diverged ({err})") from None
+        except tf.errors.ResourceExhaustedError as err:
+            raise RetrainError(f"{out_dir}: out of memory ({oom_reason(err)}); lower train.batch_size or "
+                               f"data.segment_seconds, or set train.recompute: true") from None
         write_json(done_path, {"epochs": len(read_history(history_path)), "seconds": time.time() - start})
     trained = read_history(history_path)
     if not os.path.isfile(weights_path):

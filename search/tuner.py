@@ -8,8 +8,10 @@ import os
 import keras
 import keras_tuner as kt
 from keras_tuner.src import utils as _kt_utils
+from keras_tuner.src.distribute import utils as dist_utils
 
 from dprnn.atomic import write_text
+from dprnn.faults import kill_point
 
 from .config import ProjectConfig
 from .oracle import MemoryAwareHyperbandOracle
@@ -48,6 +50,15 @@ class DPRNNHyperband(kt.Hyperband):
     """
 
     def __init__(self, oracle, hypermodel, child_trials: dict | None = None, **kwargs):
+        project_dir = os.path.join(kwargs["directory"], kwargs["project_name"])
+        tuner_file = os.path.join(project_dir, os.environ.get("KERASTUNER_TUNER_ID", "tuner0") + ".json")
+        worker = dist_utils.has_chief_oracle() and not dist_utils.is_chief_oracle()   # its oracle is the chief's
+        if (not worker and not kwargs.get("overwrite") and os.path.isfile(os.path.join(project_dir, "oracle.json"))
+                and not os.path.isfile(tuner_file)):
+            # keras-tuner reloads the oracle only if the tuner's own file exists, and writes that file
+            # only after the first trial ends: a search killed before then would silently start over
+            # and overwrite what its first trial had recorded. The tuner's state is empty ({}).
+            write_text(tuner_file, "{}")
         kt.Tuner.__init__(self, oracle=oracle, hypermodel=hypermodel, **kwargs)
         self.child_trials = child_trials
 
@@ -79,6 +90,7 @@ class DPRNNHyperband(kt.Hyperband):
         # Free the trial's graph and weights before the next one is built.
         keras.backend.clear_session()
         gc.collect()
+        kill_point("between-trials")     # tests: a trial finished and recorded, the next not begun
 
 
 def trial_seed(search_seed: int, trial_id) -> int:

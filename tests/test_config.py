@@ -66,6 +66,13 @@ def test_broken_config_files_through_the_cli(tmp_path, content, message):
     assert not (tmp_path / "trials").exists()
 
 
-def test_missing_config_file(tmp_path):
+def test_missing_unreadable_and_binary_config_files(tmp_path):
     result = run_cli("search", "estimate", "--config", str(tmp_path / "nope.yaml"))
     assert result.returncode == 1 and "nope.yaml: config file does not exist" in result.stderr
+    (tmp_path / "folder.yaml").mkdir()
+    result = run_cli("search", "launch", "--config", str(tmp_path / "folder.yaml"), "--trials-dir", str(tmp_path / "t"))
+    assert result.returncode == 1 and "folder.yaml: a folder, not a config file" in result.stderr
+    (tmp_path / "binary.yaml").write_bytes(bytes(range(128, 256)) * 3)
+    result = run_cli("search", "launch", "--config", str(tmp_path / "binary.yaml"), "--trials-dir", str(tmp_path / "t"))
+    assert result.returncode == 1 and "binary.yaml: not valid YAML" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "t").exists()

@@ -2,8 +2,10 @@
 its own; refusals."""
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 
 from conftest import ROOT, SMOKE, completed_scores, run_cli
 
@@ -147,7 +149,19 @@ def test_distributed_search_with_a_chief_and_two_workers_on_loopback(tmp_path):
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     workers = [subprocess.Popen(args, cwd=ROOT, env={**base_env, "KERASTUNER_TUNER_ID": f"tuner{i}"},
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for i in range(2)]
+    project = tmp_path / "trials" / "dist"
     try:
+        # One worker is SIGKILLed once a trial has completed and started again with the same command:
+        # the chief hands it back the trial it was running.
+        deadline = time.time() + 300
+        while not (project.exists() and completed_scores(str(project))):
+            assert time.time() < deadline and workers[0].poll() is None, "no trial completed"
+            time.sleep(0.2)
+        workers[0].send_signal(signal.SIGKILL)
+        workers[0].wait()
+        before = completed_scores(str(project))
+        workers[0] = subprocess.Popen(args, cwd=ROOT, env={**base_env, "KERASTUNER_TUNER_ID": "tuner0"},
+                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         outputs = [w.communicate(timeout=600)[0] for w in workers]
         chief_out = chief.communicate(timeout=120)[0]
     finally:
@@ -157,8 +171,8 @@ def test_distributed_search_with_a_chief_and_two_workers_on_loopback(tmp_path):
     assert chief.returncode == 0, chief_out[-3000:]
     for w, out in zip(workers, outputs):
         assert w.returncode == 0, out[-3000:]
-    project = tmp_path / "trials" / "dist"
-    assert len(completed_scores(str(project))) == SMOKE_TRIALS
+    after = completed_scores(str(project))
+    assert len(after) == SMOKE_TRIALS and all(after[t] == before[t] for t in before)
     assert (project / "tuner0.json").exists() and (project / "tuner1.json").exists()
     assert "serving the oracle on 127.0.0.1" in chief_out
 
