@@ -137,8 +137,10 @@ def launch(config_path: str, data_root: str | None = None, trials_dir: str = "tr
             raise
         message = str(err).strip().splitlines()
         reason = next((line for line in reversed(message) if line.strip()), "")
-        raise SearchError(f"search stopped: {cfg.search.max_consecutive_failed_trials} consecutive trials "
-                          f"failed (last: {reason.strip()[:200]})") from None
+        limit = cfg.search.max_consecutive_failed_trials
+        failed = f"{limit} consecutive trials failed" if limit > 1 else "a trial failed"
+        raise SearchError(f"search stopped: {failed} (search.max_consecutive_failed_trials: {limit}; "
+                          f"last: {reason.strip()[:200]})") from None
     print(f"search finished in {(time.time() - start) / 60:.1f} min", flush=True)
     trials = list(tuner.oracle.trials.values()) if mode != "worker" else []   # a worker's oracle is a client
     if trials and not any(t.status == "COMPLETED" for t in trials):
