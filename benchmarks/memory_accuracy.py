@@ -1,11 +1,12 @@
 """Estimated against measured training-step peaks on this CPU, on 40 seeded random configurations
 the `cpu` profile was not fitted on (every hyperparameter, speakers, batch 1-4, 0.5-2 s; each step
-measured in a fresh process); prints each ratio and the worst error. About 12 minutes.
+measured twice, each time in a fresh process; REPEATS=N to change); prints each ratio and the worst
+error. About 25 minutes.
 
     .venv/bin/python benchmarks/memory_accuracy.py
 """
-import random
 import os
+import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -32,13 +33,18 @@ def grid(count: int = 40, seed: int = 0):
     return points
 
 
+REPEATS = int(os.environ.get("REPEATS", "2"))
+
+
 def main():
     profile = load_profile("cpu")
     errors = []
     print(f"{'N':>4} {'L':>3} {'K':>4} {'H':>4} {'blk':>3} {'norm':>7} {'B':>2} {'T':>6} "
           f"{'measured MiB':>13} {'estimate MiB':>13} {'ratio':>6}")
     for config, batch, samples in grid():
-        measured = measure_isolated(config, batch, samples, inference=False)["training"]
+        # Fresh-process measurements of one step still vary by 2-4%: take the mean of REPEATS.
+        measured = sum(measure_isolated(config, batch, samples, inference=False)["training"]
+                       for _ in range(REPEATS)) / REPEATS
         estimate = estimate_peak_bytes(config, batch, samples, profile)
         errors.append(estimate / measured - 1)
         print(f"{config.encoder_filters:4d} {config.encoder_kernel:3d} {config.chunk_size:4d} "
