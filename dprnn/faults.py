@@ -1,9 +1,9 @@
 """Kill points for the reliability tests: a real SIGKILL at an exact moment.
 
 With `DPRNN_KILL_AT=NAME[@TEXT][:N]`, the process kills itself with SIGKILL the first (or Nth) time
-it reaches the point NAME (with TEXT in the point's detail, such as the file being saved), so a test can stop a search while a file is half-saved or between
-two trials, moments a kill from outside would only hit by luck. Without the variable a point is a
-dictionary lookup and nothing else.
+it reaches the point NAME with TEXT in the point's detail (such as the file being saved), so a test
+can stop a search while a file is half-saved or between two trials, moments a kill from outside
+would only hit by luck. Without the variable a point is an environment lookup and nothing else.
 """
 from __future__ import annotations
 

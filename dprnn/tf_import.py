@@ -6,6 +6,13 @@ from __future__ import annotations
 import os
 import sys
 
+# TensorFlow's BFC allocator on the CPU: the only CPU allocator whose statistics count every tensor.
+CPU_BFC_ENV = "TF_CPU_ALLOCATOR_USE_BFC"
+
+
+def cpu_counts_every_tensor() -> bool:
+    return os.environ.get(CPU_BFC_ENV) == "1"
+
 
 def import_tensorflow() -> None:
     """Imports TensorFlow with TensorFlow's own BFC allocator on the CPU and its start-up chatter
@@ -23,7 +30,7 @@ def import_tensorflow() -> None:
     """
     import tempfile
 
-    os.environ.setdefault("TF_CPU_ALLOCATOR_USE_BFC", "1")
+    os.environ.setdefault(CPU_BFC_ENV, "1")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
     if os.environ.get("DPRNN_VERBOSE_TF"):

@@ -7,15 +7,16 @@ import yaml
 
 from dprnn.atomic import write_text
 from dprnn.errors import DPRNNError
+from dprnn.tf_import import CPU_BFC_ENV, cpu_counts_every_tensor
 
 from .calibration import CALIBRATION_GRID, fit_profile, measure_isolated
 
 
 def calibrate(device: str, out: str, name: str | None = None, grid=None, progress=print) -> dict:
     grid = grid or CALIBRATION_GRID
-    if device.upper().startswith("CPU") and os.environ.get("TF_CPU_ALLOCATOR_USE_BFC") != "1":
+    if device.upper().startswith("CPU") and not cpu_counts_every_tensor():
         # Without TensorFlow's BFC allocator the CPU statistics miss most tensors (dprnn/tf_import.py).
-        raise DPRNNError("TF_CPU_ALLOCATOR_USE_BFC: must be 1 (or unset) to calibrate on the CPU")
+        raise DPRNNError(f"{CPU_BFC_ENV}: must be 1 (or unset) to calibrate on the CPU")
     training, inference = [], []
     for config, batch, samples in grid:
         peaks = measure_isolated(config, batch, samples, device)

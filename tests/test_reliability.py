@@ -153,14 +153,10 @@ KILLS = ["trial-saved:1",                  # trial.json says COMPLETED, oracle.j
 
 def finished_trials(project):
     """trial id -> (status, score, mtime of trial.json) for every trial that ended."""
-    out = {}
-    for name in sorted(os.listdir(project)):
-        path = os.path.join(project, name, "trial.json")
-        if name.startswith("trial_") and os.path.isfile(path):
-            record = json.load(open(path))
-            if record["status"] in ("COMPLETED", "FAILED"):
-                out[record["trial_id"]] = (record["status"], record["score"], os.stat(path).st_mtime_ns)
-    return out
+    def mtime(trial_id):
+        return os.stat(os.path.join(project, f"trial_{trial_id}", "trial.json")).st_mtime_ns
+    return {r["trial_id"]: (r["status"], r["score"], mtime(r["trial_id"]))
+            for r in trial_records(project) if r["status"] in ("COMPLETED", "FAILED")}
 
 
 def test_a_search_killed_again_and_again_resumes_to_the_same_trials(tmp_path):
