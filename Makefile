@@ -19,7 +19,7 @@ demo: install
 	$(PY) -m search demo --config $(CONFIG)
 
 test: install
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n 2 --dist loadgroup tests
 
 bench: install
 	$(PY) benchmarks/training_step.py

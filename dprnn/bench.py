@@ -1,12 +1,14 @@
 """Timing the real training step (Adam, clipnorm 5, PIT negative SI-SNR) and its memory peak."""
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
 import numpy as np
 
 from .config import DPRNNConfig
+from .tf_import import INTRA_OP_ENV
 
 
 def device_memory(device: str = "CPU:0") -> dict:
@@ -65,4 +67,31 @@ def bench_training_step(config: DPRNNConfig, batch_size: int = 2, segment_sample
             "steps": steps, "step_seconds": step,
             "audio_seconds_per_second": batch_size * segment_samples / config.sample_rate / step,
             "peak_bytes": device_peak_bytes(device), "parameters": int(model.count_params()),
-            "jit_compile": jit_compile}
+            "jit_compile": jit_compile, "intra_op_threads": intra_op_threads()}
+
+
+def intra_op_threads() -> int:
+    """Threads per op in this process (0: TensorFlow's default, every core)."""
+    return int(os.environ.get(INTRA_OP_ENV, "0") or 0)
+
+
+def training_step_flops(config: DPRNNConfig, batch_size: int = 2, segment_samples: int = 4096) -> dict:
+    """Floating-point operations of one training step's matrix products (multiply and add counted
+    as two), which is where nearly all of its arithmetic is.
+
+    Per block, four LSTM directions over every position (B x S x K) each do (N + H/2) x 4(H/2)
+    products per position ([x, h] times [W; U]), and two dense layers map H to N (intra) and H to
+    N or speakers x N (inter). The backward pass does two products of the same size for each
+    forward one (input and weight gradients): three times the forward count in all. The encoder
+    and decoder (L values per frame) are left out: under 0.1% at the original setting.
+    """
+    from .chunking import encoder_frames, num_chunks
+
+    n, per_dir = config.encoder_filters, config.hidden_units // 2
+    frames = encoder_frames(segment_samples, config.encoder_kernel, config.chunk_size)
+    positions = batch_size * num_chunks(frames, config.chunk_size) * config.chunk_size
+    lstm = 4 * config.blocks * 2 * positions * (n + per_dir) * 4 * per_dir
+    dense = sum(2 * positions * config.hidden_units * (n + (config.num_speakers * n if last else n))
+                for last in [False] * (config.blocks - 1) + [True])
+    forward = lstm + dense
+    return {"forward": forward, "lstm_forward": lstm, "dense_forward": dense, "step": 3 * forward}

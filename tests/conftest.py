@@ -18,6 +18,14 @@ sys.path.insert(0, ROOT)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+def pytest_collection_modifyitems(config, items):
+    # `make test` runs two pytest-xdist workers (--dist loadgroup): every test that needs the smoke
+    # search goes to one worker, so the two-minute search is built once.
+    for item in items:
+        if "smoke_search" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("smoke_search"))
+
+
 def require_seed():
     """The original checkpoint lives beside the checkout (../shared/seed), never in the repo."""
     missing = [p for p in (SEED_CHECKPOINT, SEED_REFERENCE) if not os.path.isfile(p)]
