@@ -18,6 +18,7 @@ sys.path.insert(0, ROOT)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
+@pytest.hookimpl(tryfirst=True)      # before pytest-xdist reads the groups from the markers
 def pytest_collection_modifyitems(config, items):
     # `make test` runs two pytest-xdist workers (--dist loadgroup): every test that needs the smoke
     # search goes to one worker, so the two-minute search is built once.

@@ -1,4 +1,5 @@
 """Threads per TensorFlow op: half the usable cores unless the user chose (dprnn/tf_import.py)."""
+import functools
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ print(os.environ["TF_NUM_INTRAOP_THREADS"], len(os.listdir("/proc/self/task")))
 """
 
 
+@functools.lru_cache(maxsize=None)
 def run_report(threads=None):
     env = {k: v for k, v in os.environ.items() if k != "TF_NUM_INTRAOP_THREADS"}
     if threads is not None:
