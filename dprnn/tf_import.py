@@ -31,8 +31,8 @@ def default_intra_op_threads() -> int:
     A training step runs the two directions of every bidirectional LSTM at the same time (one op
     each, TensorFlow's inter-op parallelism). Given every core as well, each of the tiny per-step
     matrix products of the two loops splits across all cores and the two loops fight over them:
-    on 2 cores one thread per op trains the original architecture 1.28x faster (0.88 against 1.13 s
-    per step, benchmarks/training_step.py) and separates at the same speed.
+    on 2 cores one thread per op trains the original architecture 1.29x faster (0.88 against 1.13 s
+    per step, benchmarks/training_step.py) and separates 1.15x faster (benchmarks/inference.py).
     """
     return max(1, usable_cores() // 2)
 

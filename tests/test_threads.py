@@ -7,7 +7,7 @@ import sys
 from conftest import ROOT
 
 REPORT = """
-import os, collections
+import os
 import dprnn, tensorflow as tf
 x = tf.random.normal((256, 256))
 tf.function(lambda a: tf.matmul(a, a))(x).numpy()
